@@ -1,0 +1,53 @@
+"""Comrades Apart: helpers for an open Jupyter course on the Sino-Soviet split.
+
+Lessons import what they need from here, for example::
+
+    from helpers import load, timeline, who_said_it
+
+Names are resolved lazily, so ``import helpers`` stays fast and a lesson that
+only reads data never pays for plotly or ipywidgets.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS = {
+    # data
+    "load": "data", "validate": "data", "DataError": "data", "data_dir": "data",
+    # dates
+    "parse": "dates", "Span": "dates",
+    # timelines and charts
+    "timeline": "timeline", "explore": "timeline", "timeline_table": "timeline",
+    "relations_chart": "timeline", "stances_chart": "timeline", "places_map": "timeline",
+    "to_timelinejs": "timeline",
+    # exercises
+    "who_said_it": "exercises", "check_speaker": "exercises", "order_events": "exercises",
+    "check_order": "exercises", "criticise": "exercises", "quiz": "exercises",
+    "check_quiz": "exercises", "Feedback": "exercises",
+    # progress
+    "progress_summary": "progress",
+    # lesson display
+    "show_quote": "display", "show_quotes": "display", "lesson_card": "display", "glossary": "display",
+    "next_lesson": "display", "cite": "display", "show_discrepancy": "display",
+    "discrepancies_table": "display", "claims_table": "display", "figures_table": "display",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'helpers' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
