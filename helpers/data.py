@@ -448,7 +448,7 @@ def _course_problems(tables: dict[str, _Table]) -> list[Problem]:
                     continue
                 if name == "lessons":
                     spans[r[h["id"]].strip()] = span
-                if span.start and span.start.year < 1945 or span.end and span.end.year > 1992:
+                if name == "events" and (span.start and span.start.year < 1945 or span.end and span.end.year > 1992):
                     problems.append(Problem(t.file, line, column, f'"{value}" falls outside the course period, 1945–1992'))
     c = col("events")
     if c and spans:
