@@ -44,9 +44,13 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'helpers' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+    mod = importlib.import_module(f"{__name__}.{module}")
+    # Importing helpers.timeline makes Python bind the *module* to helpers.timeline;
+    # the public name must stay the function, so bind every export of that module now.
+    for public, owner in _EXPORTS.items():
+        if owner == module:
+            globals()[public] = getattr(mod, public)
+    return globals()[name]
 
 
 def __dir__() -> list[str]:

@@ -29,7 +29,7 @@ DEFAULT_HOME = Path("~/comrades-apart")
 START = "00_start_here.ipynb"
 MANIFEST = ".comrades-apart-lessons.json"
 #: modules that contribute subcommands through add_cli(subparsers)
-PLUGIN_MODULES = ("helpers.progress", "helpers.timeline")
+PLUGIN_MODULES = ("helpers.progress", "helpers.timelinejs")
 
 
 def lessons_source() -> Path:

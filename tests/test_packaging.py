@@ -158,3 +158,12 @@ def test_import_helpers_is_light():
     code = "import sys, helpers; print(sorted(m for m in ('plotly','ipywidgets','frictionless','pandas') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_function_exports_are_not_shadowed_by_submodules():
+    """`from helpers import explore, timeline` must give the timeline function, in any order."""
+    code = ("from helpers import explore, timeline, quiz, who_said_it; import helpers; "
+            "assert callable(timeline) and not hasattr(timeline, '__path__') and timeline.__name__ == 'timeline'; "
+            "assert helpers.timeline is timeline; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr[-1500:]
