@@ -28,9 +28,10 @@ _EXPORTS = {
     # exercises
     "who_said_it": "exercises", "check_speaker": "exercises", "order_events": "exercises",
     "check_order": "exercises", "criticise": "exercises", "quiz": "exercises",
-    "check_quiz": "exercises", "Feedback": "exercises",
+    "check_quiz": "exercises", "Feedback": "exercises", "check_chain": "exercises",
+    "check_prompt": "exercises", "source_card": "exercises",
     # progress
-    "progress_summary": "progress",
+    "progress_summary": "progress", "show_progress": "progress",
     # lesson display
     "show_quote": "display", "show_quotes": "display", "lesson_card": "display", "glossary": "display",
     "next_lesson": "display", "cite": "display", "show_discrepancy": "display",
