@@ -1,26 +1,17 @@
 """Shared test setup: nothing a test does may touch a learner's real files.
 
-The progress file and working copies go to a temporary folder for the whole
-session (set in the environment before any kernel starts, so notebooks run by
-nbval inherit it), and again per test for unit tests.
+The repository's root conftest.py points the progress file at a temporary
+folder for the whole session (notebook kernels inherit it); here each unit
+test gets its own.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-_SESSION_DIR = Path(tempfile.mkdtemp(prefix="comrades-apart-tests-"))
-
-
-def pytest_configure(config):
-    os.environ["COMRADES_APART_PROGRESS"] = str(_SESSION_DIR / "progress.json")
-    os.environ.pop("COMRADES_APART_DATA", None)
-    os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
 
 
 @pytest.fixture(autouse=True)
