@@ -28,9 +28,9 @@ import io
 import json
 import os
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
@@ -372,7 +372,7 @@ def _course_problems(tables: dict[str, _Table]) -> list[Problem]:
         return {r[h[key]].strip() for r in t.rows}
 
     people, orgs, events = ids("people"), ids("organizations"), ids("events")
-    works, sources, quotes, lessons = ids("works"), ids("sources"), ids("quotes"), ids("lessons")
+    works, sources, quotes = ids("works"), ids("sources"), ids("quotes")
     places = ids("places")
     lookup = {
         "people": people, "organizations": orgs, "events": events, "works": works,
@@ -477,7 +477,7 @@ def _course_problems(tables: dict[str, _Table]) -> list[Problem]:
             v = r[h["notes"]].strip()
             if v.isdigit():
                 notes[r[h["id"]].strip()] = int(v)
-    for name, t in tables.items():
+    for t in tables.values():
         h = {c: i for i, c in enumerate(t.header)}
         pairs = []
         if "work" in h and "locator" in h:

@@ -227,7 +227,7 @@ def show_discrepancy(discrepancy_id: str) -> Shown:
         return claim, cite(work, loc)
 
     (ca, sa), (cb, sb) = side(d["claim_a"], d["cite_a"]), side(d["claim_b"], d["cite_b"])
-    kind = {"between-sources": "The two articles disagree", "within-source": "An article disagrees with itself",
+    kind = {"between-sources": "Two sources disagree", "within-source": "A source disagrees with itself",
             "reliability": "A warning about a source"}.get(d["kind"], d["kind"])
     text = f"{kind}: {d['topic']}\nA: {ca} ({sa})\nB: {cb} ({sb})\nWhy it matters: {d['teaching_note']}"
     cell = "style='vertical-align:top;text-align:left;padding:0.4em;border:1px solid #ccc;width:50%'"
@@ -261,7 +261,7 @@ def claims_table(topic: str | None = None) -> pd.DataFrame:
         c = c[c["topic"] == topic]
     return pd.DataFrame({
         "historian": [_work_short(h) for h in c["historian"]], "claim": c["claim"], "topic": c["topic"],
-        "treated by the article as": c["stance"], "cited": [cite(w, l) for w, l in zip(c["work"], c["locator"])],
+        "treated by the article as": c["stance"], "cited": [cite(w, loc) for w, loc in zip(c["work"], c["locator"])],
     }).reset_index(drop=True)
 
 
@@ -275,5 +275,5 @@ def figures_table(event: str | None = None, lesson: str | None = None) -> pd.Dat
         f = f[f["event"].isin(ev.loc[ev["lesson"] == lesson, "id"])]
     return pd.DataFrame({
         "what": f["what"], "value": f["value"], "about?": f["approximate"], "the article's words": f["value_text"],
-        "unit": f["unit"], "when": f["date_label"], "cited": [cite(w, l) for w, l in zip(f["work"], f["locator"])],
+        "unit": f["unit"], "when": f["date_label"], "cited": [cite(w, loc) for w, loc in zip(f["work"], f["locator"])],
     }).reset_index(drop=True)

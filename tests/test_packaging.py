@@ -106,8 +106,8 @@ def test_installed_wheel_loads_data_and_runs_the_command(wheel, tmp_path):
                    check=True, capture_output=True)
     env = {**os.environ, "PYTHONPATH": str(target)}
     env.pop("COMRADES_APART_DATA", None)
-    code = ("import helpers, helpers.data as d; assert helpers.__file__.startswith(%r), helpers.__file__; "
-            "print(len(d.load('events')), d.data_dir())") % str(target)
+    code = (f"import helpers, helpers.data as d; assert helpers.__file__.startswith({str(target)!r}), helpers.__file__; "
+            "print(len(d.load('events')), d.data_dir())")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "course_data" in out.stdout
