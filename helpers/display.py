@@ -100,15 +100,19 @@ def quote_attribution(quote_id: str) -> dict[str, str]:
     """Who said it, to whom, when, how it reaches us, and where it is cited, as plain strings."""
     q = row("quotes", quote_id)
     chain = list(q["reported_by"])
-    source_title = ""
+    source_title, creator = "", ""
     sources = load("sources").set_index("id")
     if q["source"] in sources.index:
         source_title = str(sources.loc[q["source"], "title"])
+        creator = str(sources.loc[q["source"], "creator"] or "")
     if chain:
         how = "Reported by " + " → ".join(name_of(c) for c in chain)
         how += f"; recorded in: {source_title}" if source_title else ""
+    elif creator == q["speaker"]:
+        how = f"First-hand, in the speaker's own record: {source_title}"
     else:
-        how = f"First-hand, in: {source_title}" if source_title else "First-hand"
+        how = f"Recorded in: {source_title} (the article names no one in between)" if source_title else \
+            "The article names no record and no one in between"
     return {
         "speaker": name_of(q["speaker"]),
         "addressee": _names(list(q["addressee"])),

@@ -1229,6 +1229,8 @@ class Explorer:
             lo_y = pd.Timestamp(int(np.concatenate([finite_s, finite_e - DAY_MS]).min()), unit="ms").year
             hi_y = pd.Timestamp(int(np.concatenate([finite_s, finite_e - DAY_MS]).max()), unit="ms").year
             years_all = [lo_y, hi_y]
+        # the slider always spans at least the course period, so every course year can be chosen
+        years_all = [min(years_all[0], COURSE_START.year), max(years_all[1], COURSE_END.year)]
         self._year_bounds = tuple(years_all)
         style = {"description_width": "initial"}
         self.years = w.IntRangeSlider(
@@ -1264,6 +1266,11 @@ class Explorer:
                 lesson_opts.append((lid, lid))
                 self.lesson.options = lesson_opts
             self.lesson.value = lid
+            if start is None and end is None:  # open on the lesson's own years
+                _, p0, p1, _ = _lesson_period(lid)
+                y0 = pd.Timestamp(int(p0), unit="ms").year
+                y1 = pd.Timestamp(int(p1) - DAY_MS, unit="ms").year
+                self.years.value = (max(self.years.min, min(y0, self.years.max)), min(self.years.max, max(y1, self.years.min)))
         self.certainty = {c: w.Checkbox(value=True, description=c, indent=False, layout=w.Layout(width="auto"))
                           for c in CERTAINTIES}
         self.search = w.Text(value="", description="Search titles and summaries", placeholder="e.g. Bucharest",

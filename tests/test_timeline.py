@@ -618,3 +618,13 @@ def test_places_map_needs_no_network_and_lists_the_events_there(small):
     hover = {cd[0]: cd[1] for cd in places.customdata}
     assert "Shared by Moscow and Tirana" in hover["tirana"] and "&lt;script&gt;" in hover["moscow"]
     assert "<script>" not in lesson.to_json()
+
+
+def test_explore_opens_on_the_lesson_years():
+    """A lesson's explorer starts with the slider on that lesson's period, not the whole course."""
+    from helpers.data import load
+
+    lessons = load("lessons").set_index("id")
+    ex = explore(lesson="07")
+    p = lessons.loc["07"]
+    assert ex.years.value == (p["period_start"].year, p["period_end"].year)
