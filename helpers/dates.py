@@ -102,7 +102,7 @@ class Span:
             and not (self.approximate or self.uncertain)
         )
 
-    def overlaps(self, other: "Span") -> bool:
+    def overlaps(self, other: Span) -> bool:
         """True when the two spans share at least one possible day."""
         a0, a1 = self.start or date.min, self.end or date.max
         b0, b1 = other.start or date.min, other.end or date.max
@@ -307,7 +307,7 @@ def _string_tables():
     return _TABLES
 
 
-def _vector_single(texts: "np.ndarray"):  # noqa: F821
+def _vector_single(texts: np.ndarray):  # noqa: F821
     """Vectorised bounds of single EDTF dates: YYYY, YYYY-MM, YYYY-MM-DD, YYYY-SS, each with an optional ?, ~ or %.
 
     Returns (ok, start, end, precision, label, approximate, uncertain) arrays;
@@ -368,7 +368,7 @@ def _qualified(label, approx, uncertain):
     return label
 
 
-def parse_many(texts) -> "pandas.DataFrame":  # noqa: F821 - pandas imported lazily
+def parse_many(texts) -> pandas.DataFrame:  # noqa: F821 - pandas imported lazily
     """Parse a column of EDTF strings at once.
 
     Returns a DataFrame with the same index and the columns ``start``, ``end``
