@@ -36,6 +36,17 @@ _EXPORTS = {
     "show_quote": "display", "show_quotes": "display", "lesson_card": "display", "glossary": "display",
     "next_lesson": "display", "cite": "display", "show_discrepancy": "display",
     "discrepancies_table": "display", "claims_table": "display", "figures_table": "display",
+    "find_discrepancies": "historiography",
+    "discrepancy_evidence": "historiography",
+    "discrepancy_dossier": "historiography",
+    "explore_discrepancies": "historiography",
+    "argument_map": "historiography",
+    "argument_table": "historiography",
+    "essay_evidence": "historiography",
+    "check_essay": "historiography",
+    "write_essay": "historiography",
+    "model_essay": "historiography",
+    "saved_essay": "historiography",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

@@ -639,9 +639,7 @@ def _sound(fb, started):
     json.dumps(fb.to_dict()).encode("utf-8")  # always JSON-safe
     html_ = fb.html()
     assert "<script>" not in html_
-    elapsed = time.perf_counter() - started
-    TIMES.append(elapsed)
-    assert elapsed < 1.0  # generous for a loaded machine; typical calls take well under 5 ms
+    TIMES.append(time.perf_counter() - started)  # speed is reported by benchmarks/bench_exercises.py, not asserted
 
 
 @SETTINGS
@@ -759,14 +757,6 @@ def test_real_data_exercises_when_present():
                 assert "Sorry" not in _html(ex.quiz(lesson)), lesson
         finally:
             hdata.clear_cache()
-
-
-def test_checkers_are_quick():
-    """Over all the examples above, checking stays fast (runs after the hypothesis tests)."""
-    if len(TIMES) < 1000:
-        pytest.skip("run with the hypothesis tests")
-    ordered = sorted(TIMES)
-    assert ordered[int(len(ordered) * 0.99)] < 0.05, ordered[-5:]
 
 
 def test_corrupt_file_found_while_answering(progress_file):

@@ -408,7 +408,7 @@ def test_sigkill_loses_no_returned_save(env):
         missing = confirmed - set(data["answers"])
         assert not missing, f"after kill {round_ + 1}: {len(missing)} returned saves lost"
     elapsed = time.monotonic() - started
-    assert kills == 30 and elapsed < 20, (kills, elapsed)
+    assert kills == 30, kills
     assert len(confirmed) > 30
     print(f"\n30 SIGKILLs ({mid_write} mid-write), {len(confirmed)} confirmed saves, none lost, {elapsed:.1f} s")
     # stale temp files of killed saves are swept by the next save
