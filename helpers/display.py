@@ -233,10 +233,11 @@ def show_discrepancy(discrepancy_id: str) -> Shown:
     (ca, sa), (cb, sb) = side(d["claim_a"], d["cite_a"]), side(d["claim_b"], d["cite_b"])
     kind = {"between-sources": "Two sources disagree", "within-source": "A source disagrees with itself",
             "reliability": "A warning about a source"}.get(d["kind"], d["kind"])
-    text = f"{kind}: {d['topic']}\nA: {ca} ({sa})\nB: {cb} ({sb})\nWhy it matters: {d['teaching_note']}"
+    topic = str(d["topic"]).replace("-", " ") if " " not in str(d["topic"]) else str(d["topic"])
+    text = f"{kind}: {topic}\nA: {ca} ({sa})\nB: {cb} ({sb})\nWhy it matters: {d['teaching_note']}"
     cell = "style='vertical-align:top;text-align:left;padding:0.4em;border:1px solid #ccc;width:50%'"
     body = (
-        f"<div class='ca-discrepancy'><strong>{_e(kind)}: {_e(d['topic'])}</strong>"
+        f"<div class='ca-discrepancy'><strong>{_e(kind)}: {_e(topic)}</strong>"
         f"<table style='width:100%;border-collapse:collapse'><tr><td {cell}>{_e(ca)}<br><small>{_e(sa)}</small></td>"
         f"<td {cell}>{_e(cb)}<br><small>{_e(sb)}</small></td></tr></table>"
         f"<p><em>Why it matters:</em> {_e(d['teaching_note'])}</p></div>"

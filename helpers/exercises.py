@@ -1211,10 +1211,15 @@ def _safe(callback: Callable, out) -> Callable:
     return run
 
 
+_INTRO_SHOWN = False
+
+
 def _learner_intro():
-    """The name box, shown once: until a name is kept in the progress file."""
-    if progress.has_learner():
+    """The name box, shown once per kernel, and only until a name is kept in the progress file."""
+    global _INTRO_SHOWN
+    if progress.has_learner() or _INTRO_SHOWN:
         return []
+    _INTRO_SHOWN = True
     w = _w()
     return [w.HTML("<p>Your answers are saved as you go. First, how should we call you?</p>"),
             progress.name_widget()]

@@ -1254,10 +1254,10 @@ class Explorer:
         )
         lessons = _lessons_table()
         have = set(ev.lesson[rows])
-        lesson_opts: list[tuple[str, Any]] = [("All lessons", None)]
+        lesson_opts: list[tuple[str, Any]] = [("All lessons", "")]  # "" not None: a None value shows a blank dropdown
         lesson_opts += [(f"{lid} · {t}", lid) for lid, t in zip(lessons.get("id", []), lessons.get("title", []), strict=False) if lid in have]
         lesson_opts += [(lid, lid) for lid in sorted(have - set(lessons.get("id", []))) if lid]
-        self.lesson = w.Dropdown(options=lesson_opts, value=None, description="Lesson", style=style,
+        self.lesson = w.Dropdown(options=lesson_opts, value="", description="Lesson", style=style,
                                  layout=w.Layout(width="420px"))
         if lesson is not None:
             lid = _lesson_id(lesson)
@@ -1275,7 +1275,7 @@ class Explorer:
                           for c in CERTAINTIES}
         self.search = w.Text(value="", description="Search titles and summaries", placeholder="e.g. Bucharest",
                              continuous_update=True, style=style, layout=w.Layout(width="420px"))
-        self.event = w.Dropdown(options=[("— choose an event —", None)], value=None, description="Event",
+        self.event = w.Dropdown(options=[("— choose an event —", "")], value="", description="Event",
                                 style=style, layout=w.Layout(width="640px"))
         self.reset = w.Button(description="Show all", tooltip="Clear every filter",
                               layout=w.Layout(width="auto"))
@@ -1377,10 +1377,10 @@ class Explorer:
         labels = ev.df["date_label"].to_numpy(dtype=object)
         titles = ev.df["title"].to_numpy(dtype=object)
         opts = [(f"— choose one of {len(idx)} events —" if len(idx) <= self.EVENT_OPTIONS_MAX
-                 else f"— the first {self.EVENT_OPTIONS_MAX} of {len(idx)} events; narrow the filters —", None)]
+                 else f"— the first {self.EVENT_OPTIONS_MAX} of {len(idx)} events; narrow the filters —", "")]
         opts += [(f"{labels[k]} · {titles[k][:90]}", ev.ids[k]) for k in shown]
         current = self.event.value
-        if current is not None and current not in {v for _, v in opts}:
+        if current and current not in {v for _, v in opts}:
             k = ev.row_of[current]
             opts.append((f"{labels[k]} · {titles[k][:90]}", current))
         with self.event.hold_trait_notifications():
@@ -1399,7 +1399,7 @@ class Explorer:
         try:
             self.years.value = (self.years.min, self.years.max)
             self.actors.value = ()
-            self.lesson.value = None
+            self.lesson.value = ""
             self.search.value = ""
             for cb in [*self.capitals.values(), *self.certainty.values()]:
                 cb.value = True
@@ -1412,7 +1412,7 @@ class Explorer:
     def select(self, event_id: str | None) -> None:
         """Show one event's summary, quotations and sources under the chart."""
         if event_id is None:
-            self.event.value = None
+            self.event.value = ""
             return
         if event_id not in self.ev.row_of:
             raise _unknown_ids_error("select", [event_id], self.ev.ids)
@@ -1432,7 +1432,7 @@ class Explorer:
 
     def _on_event(self, change: Any) -> None:
         eid = change["new"]
-        if eid is None:
+        if not eid:
             self.details.value = "<p><i>Click an event on the chart, or choose one in the Event list, to read it here.</i></p>"
             return
         self.details.value = event_details(eid, self._frame if self._own else None)

@@ -127,6 +127,7 @@ def progress_file(course, tmp_path, monkeypatch):
     monkeypatch.setenv("COMRADES_APART_PROGRESS", str(path))
     monkeypatch.setenv("JUPYTERHUB_USER", "tester")
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    monkeypatch.setattr(ex, "_INTRO_SHOWN", False)  # each test is a fresh "kernel" for the name box
     progress.notices()
     return path
 
@@ -581,6 +582,15 @@ def test_name_asked_once(progress_file):
     _button(box, "Keep this name").click()
     assert progress.learner() == "Ana Hoxha"
     assert not [t for t in _of(ex.quiz("00"), w.Text) if t.description == "Your name"]
+
+
+def test_name_box_not_repeated_in_one_kernel_without_a_name(progress_file):
+    """Run all cells without answering the name box: it shows before the first exercise only."""
+    import ipywidgets as w
+
+    first, second = ex.quiz("00"), ex.quiz("00")
+    assert [t for t in _of(first, w.Text) if t.description == "Your name"]
+    assert not [t for t in _of(second, w.Text) if t.description == "Your name"]
 
 
 def test_corrupt_progress_reported_in_widget(progress_file):

@@ -453,7 +453,9 @@ def test_choosing_an_event_shows_summary_quotations_and_sources(big, big_explore
     ex = big_explorer
     ex.clear()
     ex.search.value = '"synthetic event 0"'  # a phrase in quotes: narrows the Event list to one event
-    assert [v for _label, v in ex.event.options] == [None, "e00000"]
+    assert [v for _label, v in ex.event.options] == ["", "e00000"]
+    # the placeholders are selected options, so the dropdowns show their labels rather than a blank
+    assert ex.event.index == 0 and ex.event.label.startswith("—") and ex.lesson.label == "All lessons"
     ex.event.value = ex.event.options[1][1]  # the keyboard way: the Event dropdown
     assert "A synthetic event number 0 for tests" in ex.details.value
     assert "Synthetic words [with an insertion]." in ex.details.value  # its quotation
