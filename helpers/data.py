@@ -643,13 +643,10 @@ def unknown_id_message(kind: str, value: object, pool: Iterable[str], table: str
     >>> unknown_id_message("quote", "q-khruschev", ["q-khrushchev-base", "q-hoxha-dog"], "quotes")
     'There is no quote "q-khruschev" in quotes.csv. Did you mean: q-khrushchev-base?'
     """
-    import difflib
+    from .matching import closest
 
     text = str(value)[:200]
-    pool = list(pool)
-    close = difflib.get_close_matches(text, pool, n=3, cutoff=0.5)
-    if not close:
-        close = [p for p in pool if text and (text in p or p in text)][:3]
+    close = closest(value, pool)
     where = f" in {table}.csv" if table else ""
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
     return f'There is no {kind} "{text}"{where}.{hint}'

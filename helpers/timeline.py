@@ -34,7 +34,6 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import html
 import re
 import textwrap
@@ -50,6 +49,7 @@ import plotly.graph_objects as go
 
 from . import data as _data
 from . import dates as _dates
+from .matching import closest
 
 if TYPE_CHECKING:  # defined in sibling modules, re-exported lazily (see __getattr__ at the end)
     from .charts import places_map, relations_chart, stances_chart
@@ -138,7 +138,7 @@ def _closest(unknown: Iterable[str], pool: Iterable[str]) -> str:
     pool = list(pool)
     parts = []
     for u in unknown:
-        near = difflib.get_close_matches(str(u), pool, n=3, cutoff=0.4)
+        near = closest(u, pool)
         parts.append(f"'{u}' (closest: {', '.join(near)})" if near else f"'{u}' (no close id)")
     return "; ".join(parts)
 
