@@ -208,14 +208,20 @@ def _parse(raw: bytes) -> dict:
     return data
 
 
-def _move_aside(path: Path, why: str) -> Path:
-    """Keep an unreadable file beside the new one, under a timestamped name."""
-    target = path.with_name(f"{path.name}.corrupt-{_stamp()}")
+def _set_aside(path: Path, tag: str) -> Path:
+    """Rename ``path`` to ``<name>.<tag>-<timestamp>`` beside it (never over an existing file); return the new path."""
+    target = path.with_name(f"{path.name}.{tag}-{_stamp()}")
     n = 1
     while target.exists():
-        target = path.with_name(f"{path.name}.corrupt-{_stamp()}-{n}")
+        target = path.with_name(f"{path.name}.{tag}-{_stamp()}-{n}")
         n += 1
     os.replace(path, target)
+    return target
+
+
+def _move_aside(path: Path, why: str) -> Path:
+    """Keep an unreadable file beside the new one, under a timestamped name."""
+    target = _set_aside(path, "corrupt")
     _notices.append(
         f"Your progress file {path} could not be read ({why}), so it was kept as {target.name} "
         "and a new one was started; your teacher can help recover answers from it."
@@ -663,12 +669,7 @@ def reset_progress(path: str | os.PathLike | None = None) -> tuple[Path | None, 
             name = _parse(p.read_bytes()).get("learner", "")
         except (ValueError, UnicodeDecodeError, OSError):
             name = ""
-        kept = p.with_name(f"{p.name}.reset-{_stamp()}")
-        n = 1
-        while kept.exists():
-            kept = p.with_name(f"{p.name}.reset-{_stamp()}-{n}")
-            n += 1
-        os.replace(p, kept)
+        kept = _set_aside(p, "reset")
         _write_locked(p, _empty(name))
     return kept, f"Progress reset: {p} starts afresh and your earlier answers are kept in {kept.name}."
 
