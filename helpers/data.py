@@ -59,7 +59,7 @@ DATE_COLUMNS: dict[str, tuple[str, ...]] = {
     "lessons": ("period",),
     "organizations": ("period",),
     "events": ("date",),
-    "quotes": ("date",),
+    "quotes": ("date", "looks_back_to"),
     "sources": ("date",),
     "figures": ("date",),
     "relations": ("period",),
@@ -468,6 +468,8 @@ def _course_problems(tables: dict[str, _Table]) -> list[Problem]:
                     f'the event ({span.label}) falls outside lesson {lesson}\'s period ({period.label})',
                 ))
 
+    problems.extend(_looking_back_problems(col("quotes")))
+
     # locators: note numbers exist in the work
     notes: dict[str, int] = {}
     c = col("works")
@@ -496,6 +498,40 @@ def _course_problems(tables: dict[str, _Table]) -> list[Problem]:
                 w, loc = w.strip(), loc.strip()
                 if loc.startswith("n") and loc[1:].isdigit() and w in notes and not 1 <= int(loc[1:]) <= notes[w]:
                     problems.append(Problem(t.file, line, lcol, f'"{loc}": {w} has notes 1 to {notes[w]} only'))
+    return problems
+
+
+def _looking_back_problems(quotes: tuple[_Table, dict[str, int]] | None) -> list[Problem]:
+    """A quotation's ``looks_back_to`` must name a time before the words were spoken.
+
+    It may start as early as it likes (``../1960``, "until 1960"), but must end
+    no later than the last day the words could have been said, and must not be
+    the same span as ``date`` (then the words speak of their own moment: leave
+    it blank). Unparseable values are reported by the date check.
+    """
+    if quotes is None:
+        return []
+    t, h = quotes
+    if not {"date", "looks_back_to"} <= set(h):
+        return []
+    problems = []
+    for r, line in zip(t.rows, t.line_numbers):
+        said, back = r[h["date"]].strip(), r[h["looks_back_to"]].strip()
+        if not said or not back:
+            continue
+        try:
+            said_span, back_span = dates.parse(said), dates.parse(back)
+        except ValueError:
+            continue
+        late = said_span.end is not None and back_span.end is not None and back_span.end > said_span.end
+        same = (said_span.start, said_span.end) == (back_span.start, back_span.end)
+        if late or same or back_span.end is None:
+            problems.append(Problem(
+                t.file, line, "looks_back_to",
+                f'"{back}" ({back_span.label}) is not before the words were spoken ({said_span.label}); '
+                "looks_back_to names an earlier time the speaker looks back on: leave it blank when the "
+                "words speak of their own moment",
+            ))
     return problems
 
 

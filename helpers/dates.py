@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-__all__ = ["Span", "parse", "parse_many", "is_edtf"]
+__all__ = ["Span", "parse", "parse_many", "is_edtf", "hindsight_note"]
 
 MONTHS = [
     "January", "February", "March", "April", "May", "June", "July",
@@ -464,3 +464,17 @@ def _qualified_suffix(label, approx, uncertain):
     out = np.where(approx & ~both, np.strings.add("c. ", label), label)
     out = np.where(uncertain & ~both, np.strings.add(out, " (?)"), out)
     return np.where(both, np.strings.add(np.strings.add("c. ", label), " (?)"), out)
+
+
+def hindsight_note(said: str, looks_back: str) -> str:
+    """One sentence warning that words spoken at ``said`` look back to ``looks_back``; "" when they do not.
+
+    >>> hindsight_note("November 1960", "1955–1956")
+    'Hindsight: the words speak of 1955–1956 but were said later (November 1960), by someone who knew what came after.'
+    """
+    if not looks_back:
+        return ""
+    if looks_back.startswith("until "):  # an open start, ../1960
+        looks_back = "the years " + looks_back
+    return (f"Hindsight: the words speak of {looks_back} but were said later ({said}), "
+            "by someone who knew what came after.")

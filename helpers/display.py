@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .data import load, row, unknown_id_message
+from .dates import hindsight_note
 
 __all__ = [
     "Shown", "cite", "name_of", "show_quote", "show_quotes", "quote_attribution", "lesson_card",
@@ -117,6 +118,7 @@ def quote_attribution(quote_id: str) -> dict[str, str]:
         "speaker": name_of(q["speaker"]),
         "addressee": _names(list(q["addressee"])),
         "date": q["date_label"],
+        "looks_back": hindsight_note(q["date_label"], str(q.get("looks_back_to_label") or "")),
         "how": how,
         "cite": cite(q["work"], q["locator"]),
         "context": str(q["context"]),
@@ -133,12 +135,14 @@ def show_quote(quote_id: str) -> Shown:
     a = quote_attribution(quote_id)
     to = f" to {a['addressee']}" if a["addressee"] else ""
     line = f"— {a['speaker']}{to}, {a['date']}"
-    text = f"“{a['text']}”\n{line}\n{a['how']}.\nSource: {a['cite']}. Context: {a['context']}"
+    back = f"\n{a['looks_back']}" if a["looks_back"] else ""
+    text = f"“{a['text']}”\n{line}{back}\n{a['how']}.\nSource: {a['cite']}. Context: {a['context']}"
+    back_html = f'<br><strong class="ca-hindsight">{_e(a["looks_back"])}</strong>' if a["looks_back"] else ""
     body = (
         '<figure class="ca-quote" style="margin:0.8em 0;padding:0.6em 1em;border-left:4px solid #0072B2;'
         'background:rgba(0,114,178,0.06)">'
         f'<blockquote style="margin:0;font-size:1.05em">“{_e(a["text"])}”</blockquote>'
-        f'<figcaption style="margin-top:0.4em">{_e(line)}<br>'
+        f'<figcaption style="margin-top:0.4em">{_e(line)}{back_html}<br>'
         f'<small>{_e(a["how"])}. Source: {_e(a["cite"])}.</small><br>'
         f'<small><em>Context:</em> {_e(a["context"])}</small></figcaption></figure>'
     )

@@ -372,6 +372,13 @@ def _date_label(row: dict) -> str:
     return str(row.get("date_label") or row.get("date") or "undated")
 
 
+def _hindsight(q: dict) -> str:
+    """The hindsight warning of a quotation that looks back to an earlier time; "" otherwise."""
+    from .dates import hindsight_note
+
+    return hindsight_note(_date_label(q), str(q.get("looks_back_to_label") or ""))
+
+
 def _seed_rng(*parts: str) -> random.Random:
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "replace")).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
@@ -486,6 +493,9 @@ def _quote_story(cat: _Catalog, q: dict, chain: bool = True) -> list[str]:
     if q.get("addressee"):
         lines.append(f"Addressed to: {_names(cat, q['addressee'])}.")
     lines.append(f"Date: {_date_label(q)}.")
+    back = _hindsight(q)
+    if back:
+        lines.append(back)
     if chain:
         lines.append(f"How it reaches us: {_chain_story(cat, q)}.")
     lines.append(f"Note: {_cite(cat, q)}.")
@@ -960,7 +970,7 @@ def _card(cat: _Catalog, target: str) -> dict:
     qs = [quote] if quote else [q for q in cat.quotes.values() if q.get("source") == sid]
     card["quotes"] = [
         {"id": q["id"], "text": q.get("text", ""), "speaker": _name(cat, q["speaker"]), "date": _date_label(q),
-         "cite": _cite(cat, q)} for q in qs
+         "hindsight": _hindsight(q), "cite": _cite(cat, q)} for q in qs
     ]
     return card
 
@@ -1421,7 +1431,9 @@ def _card_html(card: dict) -> str:
     ]
     body = "".join(f"<dt><b>{e(k)}</b></dt><dd>{e(str(v))}</dd>" for k, v in rows if v)
     quotes = "".join(
-        f"<li>“{e(q['text'])}” — {e(q['speaker'])}, {e(q['date'])} ({e(q['cite'])})</li>" for q in card.get("quotes", [])
+        f"<li>“{e(q['text'])}” — {e(q['speaker'])}, {e(q['date'])} ({e(q['cite'])})"
+        + (f"<br><small>{e(q['hindsight'])}</small>" if q.get("hindsight") else "") + "</li>"
+        for q in card.get("quotes", [])
     )
     if quotes:
         body += f"<dt><b>Words it holds, quoted in the course</b></dt><dd><ul>{quotes}</ul></dd>"

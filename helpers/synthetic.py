@@ -134,7 +134,7 @@ def make_data_dir(folder: Path, n_events: int = 100, seed: int = 1960) -> Path:
     first = events[0][0] if events else ""
     _write(folder / "quotes.csv", headers["quotes"], [
         ["q-synthetic", "Synthetic words [with an insertion].", "khrushchev", "hoxha", "", "1960-11-12",
-         first, "s-record"] + cite + ["Said at a synthetic meeting.", "andropov;kapo;deng-xiaoping"],
+         first, "s-record"] + cite + ["Said at a synthetic meeting.", "andropov;kapo;deng-xiaoping", ""],
     ])
     for name in ("claims", "discrepancies", "relations", "stances", "figures", "glossary", "prompts", "quiz"):
         _write(folder / f"{name}.csv", headers[name], [])

@@ -142,3 +142,22 @@ def test_cli_validate_exit_codes(copy_of_data, capsys):
     assert main(["validate", str(copy_of_data)]) == 1
     out = capsys.readouterr().out
     assert 'events.csv, row 2, column lesson: "99" is not an id in lessons.csv' in out
+
+
+def test_looking_back_must_point_before_the_words(copy_of_data, fresh_data):
+    def edit(rows):
+        column = rows[0].index("looks_back_to")
+        rows[1][column] = "1961-03"  # the synthetic quote was said on 1960-11-12
+    rewrite(copy_of_data / "quotes.csv", edit)
+    report = validate(copy_of_data)
+    assert not report.ok
+    assert ('quotes.csv, row 2, column looks_back_to: "1961-03" (March 1961) is not before the words were spoken '
+            "(12 November 1960)") in str(report)
+
+    def earlier(rows):
+        rows[1][rows[0].index("looks_back_to")] = "../1959"
+    rewrite(copy_of_data / "quotes.csv", earlier)
+    fresh_data(copy_of_data)
+    quotes = load("quotes")
+    assert quotes.loc[0, "looks_back_to_label"] == "until 1959"
+

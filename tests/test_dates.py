@@ -11,7 +11,7 @@ from edtf import struct_time_to_date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.dates import parse, parse_many
+from helpers.dates import hindsight_note, parse, parse_many
 
 # (text, start, end, precision, label)
 CASES = [
@@ -162,3 +162,11 @@ def test_vectorised_parse_many_equals_parse(texts):
         assert (row["approximate"], row["uncertain"]) == (s.approximate, s.uncertain)
         assert row["start"].date() == s.start
         assert (None if pd.isna(row["end"]) else row["end"].date()) == s.end
+
+
+def test_hindsight_note_names_both_times_or_nothing():
+    assert hindsight_note("12 November 1960", "") == ""
+    assert hindsight_note("12 November 1960", "1959") == (
+        "Hindsight: the words speak of 1959 but were said later (12 November 1960), by someone who knew what came after.")
+    assert "speak of the years until 1960 " in hindsight_note("June 1963", parse("../1960").label)
+

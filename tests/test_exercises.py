@@ -81,6 +81,10 @@ def build_course(folder: Path) -> Path:
         {"id": "q-ccp-letter", "text": "The disagreements are of principle.", "speaker": "ccp", "addressee": "pla",
          "reported_by": "", "date": "1960-09", "event": "", "source": "s-letter",
          "context": "A letter of the Chinese Communist Party to the Albanian party.", "distractors": "cpsu;pla;vwp", **cite},
+        {"id": "q-memoir-hindsight", "text": "They attacked us in front of everyone.", "speaker": "khrushchev",
+         "addressee": "", "reported_by": "", "date": "1970", "event": "", "source": "s-memoir",
+         "context": "Khrushchev remembers the Moscow conference.", "distractors": "andropov;hoxha;kapo",
+         "looks_back_to": "1960-11", **cite},
         {"id": "q-evil", "text": EVIL, "speaker": "hoxha", "addressee": "", "reported_by": "", "date": "1960-11-16",
          "event": "", "source": "s-record", "context": '<img src=x onerror="alert(1)"> Hoxha spoke.',
          "distractors": "kapo;shehu;khrushchev", **cite},
@@ -168,6 +172,18 @@ def test_speaker_then_chain_feedback_names_everything():
                  "Synthetic telegram from Kapo to Hoxha", "Author (2020), note 3", "reported speech",
                  "a telegram", "Kapo wrote for Hoxha alone."):
         assert part in fb.message, part
+
+
+def test_words_said_later_carry_a_hindsight_warning_in_the_feedback():
+    fb = ex.check_speaker("q-memoir-hindsight", "Khrushchev")
+    assert fb.correct
+    assert ("Hindsight: the words speak of November 1960 but were said later (1970), by someone who knew what "
+            "came after.") in fb.message
+    assert "Hindsight" in ex.check_chain("q-memoir-hindsight", "first-hand").message
+    assert "Hindsight" not in ex.check_speaker("q-andropov-concerned", "Andropov").message
+    card = ex.source_card("q-memoir-hindsight")
+    assert card["quotes"][0]["hindsight"].startswith("Hindsight: the words speak of November 1960")
+    assert ex.source_card("q-andropov-concerned")["quotes"][0]["hindsight"] == ""
 
 
 def test_speaker_one_sides_record():

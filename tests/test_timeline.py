@@ -79,7 +79,7 @@ def small_dir(tmp_path_factory) -> Path:
     ])
     _append(folder / "quotes.csv", [(
         "q-x", "<b>We</b> will not bow [to anyone] & that is final", "hoxha", "khrushchev", "", "1960-06-26",
-        "x-script", "s-record", "synthetic", "n2", "Said at a synthetic forum.", "andropov;kapo;deng-xiaoping",
+        "x-script", "s-record", "synthetic", "n2", "Said at a synthetic forum.", "andropov;kapo;deng-xiaoping", "",
     )])
     _append(folder / "stances.csv", STANCES)
     _append(folder / "relations.csv", RELATIONS)
