@@ -137,7 +137,10 @@ def show_quote(quote_id: str) -> Shown:
     line = f"— {a['speaker']}{to}, {a['date']}"
     back = f"\n{a['looks_back']}" if a["looks_back"] else ""
     text = f"“{a['text']}”\n{line}{back}\n{a['how']}.\nSource: {a['cite']}. Context: {a['context']}"
-    back_html = f'<br><strong class="ca-hindsight">{_e(a["looks_back"])}</strong>' if a["looks_back"] else ""
+    back_html = ""
+    if a["looks_back"]:
+        label, _, rest = a["looks_back"].partition(": ")
+        back_html = f'<br><span class="ca-hindsight"><strong>{_e(label)}:</strong> {_e(rest)}</span>'
     body = (
         '<figure class="ca-quote" style="margin:0.8em 0;padding:0.6em 1em;border-left:4px solid #0072B2;'
         'background:rgba(0,114,178,0.06)">'

@@ -1263,8 +1263,8 @@ def _redact(cat: _Catalog, text: str, speaker: str) -> str:
     names = sorted((n for n in names if n and len(n) >= 3), key=len, reverse=True)
     if not names:
         return text
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?:'s)?(?!\w)", re.I)
-    return pattern.sub("[the speaker]", text)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(['’]s)?(?!\w)", re.I)
+    return pattern.sub(lambda m: "[the speaker]" + (m.group(1) or ""), text)
 
 
 @_guard_widget

@@ -26,7 +26,7 @@ def test_show_quote_carries_speaker_date_chain_and_note():
 def test_words_said_later_show_both_dates_and_a_hindsight_warning():
     shown = display.show_quote("q-khrushchev-dense-naive")
     line = "Hindsight: the words speak of 1959 but were said later (12 November 1960)"
-    assert line in shown.text and line in shown.html
+    assert line in shown.text and line.replace("Hindsight:", "<strong>Hindsight:</strong>") in shown.html
     open_start = display.show_quote("q-andropov-friendly").text
     assert "the words speak of the years until 1960 but were said later (June 1963)" in open_start
     assert "Hindsight" not in display.show_quote("q-suslov-reverse-beijing").text

@@ -83,7 +83,7 @@ def build_course(folder: Path) -> Path:
          "context": "A letter of the Chinese Communist Party to the Albanian party.", "distractors": "cpsu;pla;vwp", **cite},
         {"id": "q-memoir-hindsight", "text": "They attacked us in front of everyone.", "speaker": "khrushchev",
          "addressee": "", "reported_by": "", "date": "1970", "event": "", "source": "s-memoir",
-         "context": "Khrushchev remembers the Moscow conference.", "distractors": "andropov;hoxha;kapo",
+         "context": "Khrushchev's memoir recalls the Moscow conference.", "distractors": "andropov;hoxha;kapo",
          "looks_back_to": "1960-11", **cite},
         {"id": "q-evil", "text": EVIL, "speaker": "hoxha", "addressee": "", "reported_by": "", "date": "1960-11-16",
          "event": "", "source": "s-record", "context": '<img src=x onerror="alert(1)"> Hoxha spoke.',
@@ -438,6 +438,7 @@ def test_who_said_it_widget(progress_file):
     assert isinstance(box, w.VBox)
     text = _html(box)
     assert "[about Albania]" in text and "[the speaker] came to see Kapo" in text  # speaker hidden in occasion
+    assert "[the speaker]&#x27;s memoir recalls" in _html(ex.who_said_it("q-memoir-hindsight"))  # possessive kept
     radios = _of(box, w.RadioButtons)
     assert [r.description for r in radios] == ["Who said it?", "How do we know?"]
     who, how = radios
