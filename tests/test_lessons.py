@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from helpers.data import load
@@ -138,3 +140,86 @@ def test_ids_handed_to_helpers_exist_and_fit_the_lesson(path):
                 about = f", looking back to {parse(back).label}" if back else ""
                 problems.append(f"{func}({value!r}): dated {span.label}{about}, outside the lesson's period {period.label}")
     assert not problems, "\n".join(problems)
+
+
+#: helpers that put a quotation from quotes.csv in front of the learner
+SHOWS_A_QUOTATION = {"show_quote", "show_quotes", "who_said_it", "criticise", "check_essay"}
+
+
+def _calls(source: str) -> list[tuple[str, list[str]]]:
+    """Every call of a named function in a code cell, with the strings handed to it."""
+    return [(n.func.id, _string_args(n)) for n in ast.walk(ast.parse(source))
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+
+
+def _sections(path: Path) -> dict[str, list[tuple[str, list[str]]]]:
+    """Numbered sections (``## 3. Title``) and the helper calls made in each, in order."""
+    sections: dict[str, list[tuple[str, list[str]]]] = {}
+    current = None
+    for cell in notebook(path)["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            for line in source.splitlines():
+                if line.startswith("## "):
+                    current = line[3:] if re.match(r"## \d+\. ", line) else None
+                    if current:
+                        sections[current] = []
+        elif current:
+            sections[current].extend(_calls(source))
+    return sections
+
+
+def _side(speaker: str, people: pd.DataFrame, orgs: pd.DataFrame) -> str:
+    """The state (or, for an international body, the body) a speaker speaks for."""
+    if speaker in people.index:
+        return people.loc[speaker, "country"]
+    return orgs.loc[speaker, "country"] or speaker
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_follows_the_skeleton(path):
+    """What every lesson promises: card, anchored sections, exercises, quiz, key points, discussion, next."""
+    lid = lesson_id(path)
+    quotes = load("quotes").set_index("id")
+    people, orgs = load("people").set_index("id"), load("organizations").set_index("id")
+    calls = [c for src in code_cells(path) for c in _calls(src)]
+    named = {}
+    for func, args in calls:
+        named.setdefault(func, []).append(args)
+    headings = [ln for c in notebook(path)["cells"] if c["cell_type"] == "markdown"
+                for ln in "".join(c["source"]).splitlines() if ln.startswith("## ")]
+    problems = []
+    if [lid] not in named.get("lesson_card", []):
+        problems.append(f'no lesson_card("{lid}")')
+    sections = _sections(path)
+    if not 3 <= len(sections) <= 6:
+        problems.append(f"{len(sections)} numbered sections of narrative (3 to 6 expected)")
+    for title, section_calls in sections.items():
+        shown = [a for f, args in section_calls if f in SHOWS_A_QUOTATION for a in args if a in quotes.index]
+        if not shown:
+            problems.append(f"section “{title}” shows no quotation from quotes.csv")
+    said = {a for args in named.get("who_said_it", []) for a in args if a in quotes.index}
+    if len(said) < 2 or len({quotes.loc[q, "speaker"] for q in said}) < 2:
+        problems.append(f"who_said_it needs two quotations by two different speakers, has {sorted(said)}")
+    for func in ("order_events", "criticise"):
+        if func not in named:
+            problems.append(f"no {func} exercise")
+    if "timeline" not in named and "explore" not in named:
+        problems.append("no timeline of the lesson's period")
+    questions = int((load("quiz")["lesson"].astype(str).str.zfill(2) == lid).sum())
+    if [lid] not in named.get("quiz", []) or questions < 4:
+        problems.append(f"check your understanding needs quiz(\"{lid}\") with at least four questions, has {questions}")
+    if "## Key points" not in headings or not any("discussion" in h.lower() for h in headings):
+        problems.append("a 'Key points' and a discussion-questions heading are expected")
+    if [lid] not in named.get("next_lesson", []):
+        problems.append(f'no next_lesson("{lid}") at the end')
+    voices = {_side(quotes.loc[q, "speaker"], people, orgs) for func, args in calls if func in SHOWS_A_QUOTATION
+              for q in args if q in quotes.index}
+    if len(voices) < 2:
+        problems.append(f"the lesson's quotations speak for only {sorted(voices)}")
+    assert not problems, "\n".join(problems)
+
+
+def test_lesson_times_suit_a_sitting():
+    for les in load("lessons").itertuples():
+        assert 30 <= les.minutes <= 90, f"lesson {les.id}: {les.minutes} minutes"
