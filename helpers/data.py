@@ -381,8 +381,8 @@ def _course_problems(tables: dict[str, _Table]) -> list[Problem]:
 
     def check_ids(table: str, column: str, targets: tuple[str, ...], is_list: bool = True):
         c = col(table)
-        if c is None or column not in c[1]:
-            return
+        if c is None or column not in c[1] or any(x not in tables for x in targets):
+            return  # a table that could not be read is reported once, not again in every reference to it
         t, h = c
         pool = set().union(*(lookup[x] for x in targets))
         where = " or ".join(f"{x}.csv" for x in targets)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -160,4 +161,16 @@ def test_looking_back_must_point_before_the_words(copy_of_data, fresh_data):
     fresh_data(copy_of_data)
     quotes = load("quotes")
     assert quotes.loc[0, "looks_back_to_label"] == "until 1959"
+
+
+def test_a_table_that_cannot_be_read_is_reported_once_not_in_every_reference(tmp_path):
+    """An older copy of the data, without a column added since, gets one sentence, not a cascade."""
+    copy = tmp_path / "data"
+    shutil.copytree(SHIPPED, copy)
+    rows = list(csv.reader((copy / "quotes.csv").open(encoding="utf-8")))
+    with (copy / "quotes.csv").open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(r[:-1] for r in rows)  # drop looks_back_to
+    report = validate(copy)
+    assert [(p.file, p.column) for p in report.problems] == [("quotes.csv", "looks_back_to")]
+    assert "the header lacks the column looks_back_to" in str(report)
 
